@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
+	"github.com/sebdah/goldie/v2"
+)
+
+// lambdaRequestID stands for the ID the Lambda runtime gives an invocation.
+const lambdaRequestID = "5d1c7e0a-3f4b-4e1a-9c2d-8b7a6f5e4d3c"
+
+// tick is how far the fake clock moves per reading, so a request's logged
+// duration is exactly one tick.
+const tick = 1500 * time.Microsecond
+
+func TestHandle(t *testing.T) {
+	tests := []struct {
+		name       string
+		file       string
+		wantStatus int
+		wantBody   map[string]any // for 200s: the fields a caller relies on
+		wantLog    map[string]any // besides time, which is checked apart
+	}{
+		{
+			name:       "passage token with origin and app ID",
+			file:       "passage-aud-array.json",
+			wantStatus: 200,
+			wantBody: map[string]any{
+				"userId":    "Yb9wGkzYcxw4aXjVFPvuSDWP",
+				"issuer":    "https://auth.passage.id/v1/apps/kTUQ5N0kpbd3qvLr0ovBQjHe",
+				"audiences": []any{"https://app.example.com", "kTUQ5N0kpbd3qvLr0ovBQjHe"},
+				"scopes":    []any{},
+				"expiresAt": "2025-12-03T17:00:00Z",
+			},
+			wantLog: map[string]any{
+				"level":        "INFO",
+				"message":      "request",
+				"routeKey":     "GET /whoami",
+				"status":       200.0,
+				"durationMs":   1.5,
+				"apiRequestId": "Tq0XnhQ1DoEEMaQ=",
+				"requestId":    lambdaRequestID,
+				"userId":       "Yb9wGkzYcxw4aXjVFPvuSDWP",
+			},
+		},
+		{
+			name:       "older passage token with a string audience",
+			file:       "passage-aud-string.json",
+			wantStatus: 200,
+			wantBody: map[string]any{
+				"userId":    "Yb9wGkzYcxw4aXjVFPvuSDWP",
+				"issuer":    "https://auth.passage.id/v1/apps/kTUQ5N0kpbd3qvLr0ovBQjHe",
+				"audiences": []any{"http://localhost:5000"},
+				"scopes":    []any{},
+				"expiresAt": "2025-12-03T17:00:00Z",
+			},
+			wantLog: map[string]any{
+				"level":        "INFO",
+				"message":      "request",
+				"routeKey":     "GET /whoami",
+				"status":       200.0,
+				"durationMs":   1.5,
+				"apiRequestId": "Tq0XqjV2joEEPbw=",
+				"requestId":    lambdaRequestID,
+				"userId":       "Yb9wGkzYcxw4aXjVFPvuSDWP",
+			},
+		},
+		{
+			name:       "OIDC token on a route with scopes",
+			file:       "scopes-jwt-list.json",
+			wantStatus: 200,
+			wantBody: map[string]any{
+				"userId":    "auth0|65f1c2d3e4b5a6978812ab34",
+				"issuer":    "https://idp.example.com/",
+				"audiences": []any{"https://api.example.com"},
+				"scopes":    []any{"orders:read"},
+				"expiresAt": "2025-12-03T16:15:00Z",
+			},
+			wantLog: map[string]any{
+				"level":        "INFO",
+				"message":      "request",
+				"routeKey":     "GET /whoami",
+				"status":       200.0,
+				"durationMs":   1.5,
+				"apiRequestId": "Tq0X0FjMDoEEMvg=",
+				"requestId":    lambdaRequestID,
+				"userId":       "auth0|65f1c2d3e4b5a6978812ab34",
+			},
+		},
+		{
+			name:       "route deployed without its authorizer",
+			file:       "no-authorizer.json",
+			wantStatus: 500,
+			wantBody:   map[string]any{"message": "Internal Server Error"},
+			wantLog: map[string]any{
+				"level":        "ERROR",
+				"message":      "request",
+				"routeKey":     "GET /whoami",
+				"status":       500.0,
+				"durationMs":   1.5,
+				"apiRequestId": "Tq0X9cQ8DoEEMsA=",
+				"requestId":    lambdaRequestID,
+				"error": "no JWT authorizer context: expected requestContext.authorizer.jwt, " +
+					"found no authorizer (a public route, or one deployed without its JWT authorizer)",
+			},
+		},
+		{
+			name:       "verified token without sub",
+			file:       "sub-missing.json",
+			wantStatus: 500,
+			wantBody:   map[string]any{"message": "Internal Server Error"},
+			wantLog: map[string]any{
+				"level":        "ERROR",
+				"message":      "request",
+				"routeKey":     "GET /whoami",
+				"status":       500.0,
+				"durationMs":   1.5,
+				"apiRequestId": "Tq0Xt5WXDoEEJ8A=",
+				"requestId":    lambdaRequestID,
+				"error":        `claim "sub" missing from the JWT authorizer context`,
+			},
+		},
+	}
+
+	golden := goldie.New(t, goldie.WithFixtureDir(filepath.Join("testdata", "golden")),
+		goldie.WithNameSuffix(".json"))
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, rawEvent := loadEvent(t, tt.file)
+			var logs bytes.Buffer
+			h := NewHandler(newLogger(&logs))
+			h.now = fakeClock()
+			ctx := lambdacontext.NewContext(context.Background(),
+				&lambdacontext.LambdaContext{AwsRequestID: lambdaRequestID})
+
+			resp, err := h.Handle(ctx, req)
+			if err != nil {
+				t.Fatalf("Handle returned error %v, want a response", err)
+			}
+
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			wantHeaders := map[string]string{
+				"Content-Type":  "application/json",
+				"Cache-Control": "no-store",
+			}
+			if diff := cmp.Diff(wantHeaders, resp.Headers); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+			var body map[string]any
+			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+				t.Fatalf("body %q is not a JSON object: %v", resp.Body, err)
+			}
+			if diff := cmp.Diff(tt.wantBody, body); diff != "" {
+				t.Errorf("body (-want +got):\n%s", diff)
+			}
+
+			line := oneLogLine(t, logs.String())
+			if diff := cmp.Diff(tt.wantLog, line); diff != "" {
+				t.Errorf("log line (-want +got):\n%s", diff)
+			}
+			assertNoToken(t, rawEvent, logs.String(), resp.Body)
+
+			golden.AssertJson(t, "whoami-"+strings.TrimSuffix(tt.file, ".json"), goldenResponse{
+				StatusCode: resp.StatusCode,
+				Headers:    resp.Headers,
+				Body:       json.RawMessage(resp.Body),
+			})
+		})
+	}
+}
+
+// goldenResponse shows a response with its body as JSON, not as a quoted
+// string, so the golden file reads as the caller would see it.
+type goldenResponse struct {
+	StatusCode int               `json:"statusCode"`
+	Headers    map[string]string `json:"headers"`
+	Body       json.RawMessage   `json:"body"`
+}
+
+// loadEvent reads a payload 2.0 event from testdata, returning it decoded as
+// the Lambda runtime would and as raw JSON.
+func loadEvent(t *testing.T, name string) (events.APIGatewayV2HTTPRequest, map[string]any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatalf("reading event: %v", err)
+	}
+	var req events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		t.Fatalf("decoding event %s: %v", name, err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatalf("decoding event %s: %v", name, err)
+	}
+	return req, raw
+}
+
+// fakeClock starts at a fixed instant and moves one tick per reading.
+func fakeClock() func() time.Time {
+	now := time.Date(2025, 12, 3, 16, 5, 12, 0, time.UTC)
+	return func() time.Time {
+		now = now.Add(tick)
+		return now
+	}
+}
+
+// oneLogLine checks that out holds exactly one JSON line with a timestamp,
+// and returns its other fields.
+func oneLogLine(t *testing.T, out string) map[string]any {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 1 || lines[0] == "" {
+		t.Fatalf("got %d log lines, want exactly 1:\n%s", len(lines), out)
+	}
+
+	var line map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
+		t.Fatalf("log line is not JSON: %v\n%s", err, lines[0])
+	}
+	stamp, _ := line["timestamp"].(string)
+	if _, err := time.Parse(time.RFC3339Nano, stamp); err != nil {
+		t.Errorf("log line timestamp %q is not RFC 3339: %v", stamp, err)
+	}
+	delete(line, "timestamp")
+	return line
+}
+
+// assertNoToken checks that no output repeats the Authorization header or any
+// part of the caller's bearer token, however short the part that leaked.
+func assertNoToken(t *testing.T, rawEvent map[string]any, outputs ...string) {
+	t.Helper()
+	headers, _ := rawEvent["headers"].(map[string]any)
+	auth, _ := headers["authorization"].(string)
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || strings.Count(token, ".") != 2 {
+		t.Fatalf("event's authorization header %q holds no bearer JWT to look for", auth)
+	}
+
+	// 16 characters of base64url are 96 bits: no run that long matches by
+	// chance, and any slice of the token a log could hold is at least that.
+	const window = 16
+	for _, out := range outputs {
+		for _, word := range []string{"bearer", "authorization"} {
+			if strings.Contains(strings.ToLower(out), word) {
+				t.Errorf("output mentions %q:\n%s", word, out)
+			}
+		}
+		for i := 0; i+window <= len(token); i++ {
+			if part := token[i : i+window]; strings.Contains(out, part) {
+				t.Errorf("output repeats %q, part of the caller's token:\n%s", part, out)
+				break
+			}
+		}
+	}
+}
