@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"golang.org/x/mod/modfile"
 )
 
 // BinaryName is the file name of the executable that Lambda's OS-only runtimes start.
@@ -70,8 +72,9 @@ type Package struct {
 
 	// InputHash is a hex SHA-256 of the package's inputs: the Go and embedded files of every
 	// package of local source it builds from (named by import path, never by a path of this
-	// machine), go.mod and go.sum, and the build settings. It does not depend on the Go
-	// version, so a template that holds it is the same on every machine.
+	// machine), the path and version of every other module it builds from, the go.mod
+	// directives that change compilation, and the build settings. It does not depend on the
+	// Go version, so a template that holds it is the same on every machine.
 	InputHash string
 }
 
@@ -87,11 +90,11 @@ type listedPackage struct {
 
 type listedModule struct {
 	Path    string
+	Version string
 	Main    bool
 	Dir     string
 	GoMod   string
 	Replace *listedModule
-	Version string
 }
 
 // localSource reports whether a module's files live on this machine as source that go.sum does
@@ -142,8 +145,14 @@ func Resolve(ctx context.Context, dir string, target Target) (*Package, error) {
 	return &Package{ImportPath: entry.ImportPath, Dir: entry.Dir, Target: target, InputHash: hash}, nil
 }
 
-// hashInputs hashes, in a fixed order, the build settings, the go.mod (and go.sum) of every
-// module of local source, and the files of every package of local source.
+// hashInputs hashes, in a fixed order, the build settings, the modules the package builds
+// from, and the files of every package of local source.
+//
+// A module from a registry is named by path and version: the checksum database makes a
+// version's source immutable, so the version stands for it, and a new dependency of another
+// handler in the same go.mod leaves this hash alone. A module of local source is hashed by
+// its files and by the go.mod directives that change how it compiles. The standard library is
+// part of the Go version, which is left out on purpose.
 func hashInputs(listed []listedPackage, target Target) (string, error) {
 	h := sha256.New()
 	field := func(name string, value []byte) {
@@ -157,49 +166,40 @@ func hashInputs(listed []listedPackage, target Target) (string, error) {
 		target.GOOS, target.GOARCH, strings.Join(buildTags, ","), strings.Join(buildFlags, " "))
 	field("settings", []byte(settings))
 
-	modules := map[string]*listedModule{}
+	dependencies := map[string]bool{}
+	localModules := map[string]*listedModule{}
 	var files []hashedFile
 	for _, p := range listed {
-		if !p.Module.localSource() {
-			continue
-		}
-		modules[p.Module.Path] = p.Module
-		for _, name := range slices.Concat(p.GoFiles, p.EmbedFiles) {
-			files = append(files, hashedFile{
-				key:  p.ImportPath + "/" + filepath.ToSlash(name),
-				path: filepath.Join(p.Dir, name),
-			})
+		switch {
+		case p.Module == nil:
+			// The standard library.
+		case p.Module.localSource():
+			localModules[p.Module.Path] = p.Module
+			for _, name := range slices.Concat(p.GoFiles, p.EmbedFiles) {
+				files = append(files, hashedFile{
+					key:  p.ImportPath + "/" + filepath.ToSlash(name),
+					path: filepath.Join(p.Dir, name),
+				})
+			}
+		default:
+			dependencies[p.Module.String()] = true
 		}
 	}
 
-	for _, path := range slices.Sorted(maps.Keys(modules)) {
-		m := modules[path]
-		moduleDir := m.Dir
-		if m.Replace != nil {
-			moduleDir = m.Replace.Dir
+	for _, dependency := range slices.Sorted(maps.Keys(dependencies)) {
+		field("dependency", []byte(dependency))
+	}
+	for _, path := range slices.Sorted(maps.Keys(localModules)) {
+		directives, err := localModules[path].compileDirectives()
+		if err != nil {
+			return "", fmt.Errorf("hashing build inputs: %w", err)
 		}
-		files = append(files, hashedFile{
-			key:  "module " + path + "/go.mod",
-			path: filepath.Join(moduleDir, "go.mod"),
-		})
-		if m.Main {
-			// go.sum pins what every dependency's source is; vendor/modules.txt what was vendored.
-			for _, name := range []string{"go.sum", "vendor/modules.txt"} {
-				files = append(files, hashedFile{
-					key:      "module " + path + "/" + name,
-					path:     filepath.Join(moduleDir, filepath.FromSlash(name)),
-					optional: true,
-				})
-			}
-		}
+		field("module "+path, []byte(directives))
 	}
 
 	slices.SortFunc(files, func(a, b hashedFile) int { return strings.Compare(a.key, b.key) })
 	for _, f := range files {
 		content, err := os.ReadFile(f.path)
-		if f.optional && errors.Is(err, os.ErrNotExist) {
-			continue
-		}
 		if err != nil {
 			return "", fmt.Errorf("hashing build inputs: %w", err)
 		}
@@ -208,10 +208,47 @@ func hashInputs(listed []listedPackage, target Target) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// String names a registry module by path and version, and its replacement if any.
+func (m *listedModule) String() string {
+	text := m.Path + "@" + m.Version
+	if m.Replace != nil {
+		text += " => " + m.Replace.Path + "@" + m.Replace.Version
+	}
+	return text
+}
+
+// compileDirectives returns the go.mod directives of a local module that change how its code
+// compiles and runs: the language version, the toolchain and the GODEBUG defaults.
+func (m *listedModule) compileDirectives() (string, error) {
+	path := m.GoMod
+	if m.Replace != nil {
+		path = m.Replace.GoMod
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	file, err := modfile.Parse(path, data, nil)
+	if err != nil {
+		return "", err
+	}
+
+	var lines []string
+	if file.Go != nil {
+		lines = append(lines, "go "+file.Go.Version)
+	}
+	if file.Toolchain != nil {
+		lines = append(lines, "toolchain "+file.Toolchain.Name)
+	}
+	for _, d := range file.Godebug {
+		lines = append(lines, "godebug "+d.Key+"="+d.Value)
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
 type hashedFile struct {
-	key      string
-	path     string
-	optional bool
+	key  string
+	path string
 }
 
 // Build makes sure a `bootstrap` binary of the package exists in a directory of its own under

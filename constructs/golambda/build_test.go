@@ -94,14 +94,21 @@ func TestInputHashFollowsTheInputs(t *testing.T) {
 			changes: true,
 		},
 		{
-			name:    "go.mod",
+			name:    "go version of go.mod",
 			files:   map[string]string{"go.mod": "module example.com/fixture\n\ngo 1.25\n"},
 			changes: true,
 		},
 		{
-			name:    "go.sum",
-			files:   map[string]string{"go.sum": "example.com/x v1.0.0 h1:abc=\n"},
+			name: "godebug of go.mod",
+			files: map[string]string{
+				"go.mod": "module example.com/fixture\n\ngo 1.26\n\ngodebug default=go1.21\n",
+			},
 			changes: true,
+		},
+		{
+			name:    "go.sum lines of modules the handler does not use",
+			files:   map[string]string{"go.sum": "example.com/x v1.0.0 h1:abc=\n"},
+			changes: false,
 		},
 		{
 			name:    "architecture",
@@ -135,6 +142,30 @@ func TestInputHashFollowsTheInputs(t *testing.T) {
 				t.Errorf("hash changed = %v, want %v", changed, tc.changes)
 			}
 		})
+	}
+}
+
+// TestInputHashFollowsReplacedModules covers a module replaced by a local directory: its
+// source is not pinned by any version, so its files count like the main module's.
+func TestInputHashFollowsReplacedModules(t *testing.T) {
+	files := func(greeting string) map[string]string {
+		return map[string]string{
+			"go.mod": "module example.com/fixture\n\ngo 1.26\n\n" +
+				"require example.com/other v0.0.0\n\nreplace example.com/other => ./other\n",
+			"cmd/handler/main.go": "package main\n\nimport \"example.com/other\"\n\n" +
+				"func main() { println(other.Greeting) }\n",
+			"other/go.mod":   "module example.com/other\n\ngo 1.26\n",
+			"other/other.go": "package other\n\n// Greeting greets.\nconst Greeting = \"" + greeting + "\"\n",
+		}
+	}
+	hello := resolve(t, writeModule(t, files("hello")), arm64).InputHash
+	again := resolve(t, writeModule(t, files("hello")), arm64).InputHash
+	hi := resolve(t, writeModule(t, files("hi")), arm64).InputHash
+	if hello != again {
+		t.Error("the same replaced module in two directories hashes differently")
+	}
+	if hello == hi {
+		t.Error("a change in the replaced module's source left the hash alone")
 	}
 }
 

@@ -115,7 +115,8 @@ func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps
 	if options.Timeout == nil {
 		options.Timeout = awscdk.Duration_Seconds(jsii.Number(DefaultTimeoutSeconds))
 	}
-	if options.LogGroup == nil && options.LogRetention == "" {
+	// LogRetention is deprecated, but a user who still sets it gets the log group it makes.
+	if options.LogGroup == nil && options.LogRetention == "" { //nolint:staticcheck
 		options.LogGroup = awslogs.NewLogGroup(scope, jsii.String(id+"LogGroup"), &awslogs.LogGroupProps{
 			Retention: DefaultLogRetention,
 		})

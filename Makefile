@@ -1,0 +1,51 @@
+# Two commands do everything on a fresh machine with Go, Node.js and make:
+#   make synth   install what is needed, synthesize the example app to cdk.out/, list its routes
+#   make test    install what is needed, lint, and run every test
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := synth
+
+# The CDK CLI pinned in package.json, never a newer one from the registry.
+CDK := npx --no-install cdk
+
+# Pinned here rather than in go.mod, so that it never becomes a requirement of the library.
+GOLANGCI_LINT := go run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+
+# cfn-lint rules ignored, each with its reason:
+#   W3005  CDK writes a DependsOn on each function's role that its GetAtt already implies;
+#          redundant, and harmless to CloudFormation.
+CFN_LINT_IGNORE := W3005
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+
+.PHONY: synth test lint snapshot deps clean
+
+# npm ci runs again only when the pinned versions change.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+deps: node_modules/.installed
+	go mod download
+
+synth: deps
+	$(CDK) synth --quiet
+	go run ./cmd/passage-local routes
+
+test: deps lint
+	go test ./...
+	cfn-lint --ignore-checks $(CFN_LINT_IGNORE) -- testdata/*.template.json
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	go vet ./...
+	$(GOLANGCI_LINT) run ./...
+
+# Rewrites the example template's snapshot; read `git diff testdata/` before committing it.
+snapshot: deps
+	go test ./internal/exampleapp -run Snapshot -update
+
+clean:
+	rm -rf cdk.out
