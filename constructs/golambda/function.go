@@ -16,9 +16,11 @@ import (
 	"reflect"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -55,6 +57,9 @@ type GoFunctionProps struct {
 	// Timeout Default: DefaultTimeoutSeconds.
 	// LogGroup Default: a new log group, sibling of the function with the id "<id>LogGroup",
 	// kept for DefaultLogRetention (none is made when LogGroup or LogRetention is set).
+	// Role Default: a new role, sibling of the function with the id "<id>ServiceRole", that
+	// may write to the function's log group and nothing else; no AWS managed policy.
+	// Tracing, ReservedConcurrentExecutions, Environment and the rest: as awslambda sets them.
 	awslambda.FunctionOptions
 
 	// Entry is the directory of the handler's main package: absolute, or relative to the
@@ -115,11 +120,16 @@ func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps
 	if options.Timeout == nil {
 		options.Timeout = awscdk.Duration_Seconds(jsii.Number(DefaultTimeoutSeconds))
 	}
-	// LogRetention is deprecated, but a user who still sets it gets the log group it makes.
-	if options.LogGroup == nil && options.LogRetention == "" { //nolint:staticcheck
+	// LogRetention is deprecated, but a user who still sets it gets the log group it makes,
+	// and CDK's default role, which can write to it.
+	legacyLogRetention := options.LogRetention != "" //nolint:staticcheck
+	if options.LogGroup == nil && !legacyLogRetention {
 		options.LogGroup = awslogs.NewLogGroup(scope, jsii.String(id+"LogGroup"), &awslogs.LogGroupProps{
 			Retention: DefaultLogRetention,
 		})
+	}
+	if options.Role == nil && !legacyLogRetention {
+		options.Role = newLeastPrivilegeRole(scope, id, options.LogGroup)
 	}
 
 	// The asset is named by the hash of the inputs, not of the binary: the binary differs
@@ -144,6 +154,26 @@ func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps
 // GoPackage returns the handler package the function was built from.
 func (f *GoFunction) GoPackage() *Package {
 	return f.goPackage
+}
+
+// newLeastPrivilegeRole makes the function's execution role: assumable by Lambda only, allowed
+// to write to the function's own log group and nothing else. CDK's default role would attach
+// the AWS managed AWSLambdaBasicExecutionRole, which may write to every log group of the
+// account. Grants and tracing add their own statements to it as usual.
+func newLeastPrivilegeRole(
+	scope constructs.Construct, id string, logGroup interfacesawslogs.ILogGroupRef,
+) awsiam.Role {
+	role := awsiam.NewRole(scope, jsii.String(id+"ServiceRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Execution role of " + id + ": writes its own logs only"),
+	})
+
+	// A log group's ARN ends in ":*", which covers the streams Lambda creates in it.
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: jsii.Strings(*logGroup.LogGroupRef().LogGroupArn),
+	}))
+	return role
 }
 
 // resolveEntry checks that entry is a directory holding a main package and resolves it, or

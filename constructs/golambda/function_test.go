@@ -95,6 +95,86 @@ func TestGoFunctionDefaults(t *testing.T) {
 	}
 }
 
+func TestGoFunctionRoleWritesItsOwnLogsOnly(t *testing.T) {
+	module := writeModule(t, nil)
+	template := synthesize(t, func(stack awscdk.Stack) {
+		golambda.NewGoFunction(stack, "Handler", &golambda.GoFunctionProps{
+			Entry:     filepath.Join(module, "cmd/handler"),
+			CacheRoot: t.TempDir(),
+		})
+	})
+
+	roleID, role := only(t, resourcesOfType(template, "AWS::IAM::Role"))
+	if role["ManagedPolicyArns"] != nil {
+		t.Errorf("the role has managed policies %v, want none", role["ManagedPolicyArns"])
+	}
+	wantTrust := []any{map[string]any{
+		"Action": "sts:AssumeRole", "Effect": "Allow",
+		"Principal": map[string]any{"Service": "lambda.amazonaws.com"},
+	}}
+	trust := role["AssumeRolePolicyDocument"].(map[string]any)["Statement"]
+	if diff := cmp.Diff(wantTrust, trust); diff != "" {
+		t.Errorf("trust policy (-want +got):\n%s", diff)
+	}
+
+	logGroupID, _ := only(t, resourcesOfType(template, "AWS::Logs::LogGroup"))
+	_, policy := only(t, resourcesOfType(template, "AWS::IAM::Policy"))
+	wantPolicy := map[string]any{
+		"Statement": []any{map[string]any{
+			"Action":   []any{"logs:CreateLogStream", "logs:PutLogEvents"},
+			"Effect":   "Allow",
+			"Resource": map[string]any{"Fn::GetAtt": []any{logGroupID, "Arn"}},
+		}},
+		"Version": "2012-10-17",
+	}
+	if diff := cmp.Diff(wantPolicy, policy["PolicyDocument"]); diff != "" {
+		t.Errorf("policy (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]any{map[string]any{"Ref": roleID}}, policy["Roles"]); diff != "" {
+		t.Errorf("policy roles (-want +got):\n%s", diff)
+	}
+
+	_, fn := only(t, resourcesOfType(template, "AWS::Lambda::Function"))
+	if diff := cmp.Diff(map[string]any{"Fn::GetAtt": []any{roleID, "Arn"}}, fn["Role"]); diff != "" {
+		t.Errorf("function role (-want +got):\n%s", diff)
+	}
+}
+
+func TestGoFunctionTracingAndConcurrency(t *testing.T) {
+	module := writeModule(t, nil)
+	template := synthesize(t, func(stack awscdk.Stack) {
+		golambda.NewGoFunction(stack, "Handler", &golambda.GoFunctionProps{
+			Entry:     filepath.Join(module, "cmd/handler"),
+			CacheRoot: t.TempDir(),
+			FunctionOptions: awslambda.FunctionOptions{
+				Tracing:                      awslambda.Tracing_ACTIVE,
+				ReservedConcurrentExecutions: jsii.Number(5),
+			},
+		})
+	})
+
+	_, fn := only(t, resourcesOfType(template, "AWS::Lambda::Function"))
+	if diff := cmp.Diff(map[string]any{"Mode": "Active"}, fn["TracingConfig"]); diff != "" {
+		t.Errorf("TracingConfig (-want +got):\n%s", diff)
+	}
+	if fn["ReservedConcurrentExecutions"] != float64(5) {
+		t.Errorf("ReservedConcurrentExecutions = %v, want 5", fn["ReservedConcurrentExecutions"])
+	}
+	_, policy := only(t, resourcesOfType(template, "AWS::IAM::Policy"))
+	statements := policy["PolicyDocument"].(map[string]any)["Statement"].([]any)
+	var actions []any
+	for _, statement := range statements {
+		actions = append(actions, statement.(map[string]any)["Action"])
+	}
+	want := []any{
+		[]any{"logs:CreateLogStream", "logs:PutLogEvents"},
+		[]any{"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
+	}
+	if diff := cmp.Diff(want, actions); diff != "" {
+		t.Errorf("policy actions (-want +got):\n%s", diff)
+	}
+}
+
 func TestGoFunctionTakesOverrides(t *testing.T) {
 	module := writeModule(t, nil)
 	template := synthesize(t, func(stack awscdk.Stack) {

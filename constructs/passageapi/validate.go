@@ -2,21 +2,32 @@ package passageapi
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/passage-cdk/passage-cdk-go/internal/validation"
 )
 
 // config is what the props resolve to once defaults are filled and every value is checked.
 type config struct {
-	issuer         string
-	audiences      []string
-	identitySource []string
-	apiName        string
-	description    string
+	issuer          string
+	audiences       []string
+	identitySource  []string
+	apiName         string
+	description     string
+	cors            *CorsOptions
+	throttle        *Throttle
+	accessLog       *AccessLogOptions
+	detailedMetrics bool
+	domain          *DomainOptions
 }
 
 var (
@@ -35,6 +46,10 @@ var (
 	identitySourcePattern = regexp.MustCompile(`^\$request\.(header|querystring)\.[A-Za-z0-9_.-]+$`)
 
 	httpMethods = []string{"ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
+
+	hostnamePattern = regexp.MustCompile(
+		`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$`)
+	certificateArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/.+$`)
 )
 
 // resolveConfig checks the API-wide props and fills their defaults. It panics with a
@@ -113,7 +128,187 @@ func resolveConfig(path string, props PassageProtectedApiProps) config {
 		c.apiName = path[strings.LastIndex(path, "/")+1:]
 	}
 	c.description = props.Description
+	c.detailedMetrics = props.DetailedMetrics
+
+	c.cors = resolveCors(props, c.identitySource[0], fail)
+	c.throttle = resolveThrottle(props, fail)
+	c.accessLog = resolveAccessLog(props, fail)
+	if props.Domain != nil {
+		domain := *props.Domain
+		checkDomain(domain, fail)
+		c.domain = &domain
+	}
 	return c
+}
+
+// failFunc reports a prop that cannot work, by panicking with a *validation.Error.
+type failFunc = func(field string, value any, problem, fix string)
+
+// resolveCors checks the CORS options and fills their defaults, or returns nil without CORS.
+func resolveCors(props PassageProtectedApiProps, identitySource string, fail failFunc) *CorsOptions {
+	if props.Cors == nil {
+		return nil
+	}
+	cors := *props.Cors
+	if len(cors.AllowOrigins) == 0 {
+		if props.AuthOrigin == "" {
+			fail("Cors.AllowOrigins", "[]", "there is no AuthOrigin to default to",
+				"list the origins of the web apps that call the API")
+		}
+		cors.AllowOrigins = []string{props.AuthOrigin}
+	}
+	for i, origin := range cors.AllowOrigins {
+		field := fmt.Sprintf("Cors.AllowOrigins[%d]", i)
+		if origin == "*" {
+			if cors.AllowCredentials {
+				fail(field, origin, "browsers refuse credentials with the wildcard origin, "+
+					"and API Gateway refuses the configuration",
+					"list the web app origins, or leave AllowCredentials false")
+			}
+			continue
+		}
+		checkOriginField(field, origin, fail)
+	}
+
+	if cors.AllowMethods == nil {
+		cors.AllowMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
+	}
+	for i, method := range cors.AllowMethods {
+		if method != "*" && !slices.Contains(httpMethods, method) {
+			fail(fmt.Sprintf("Cors.AllowMethods[%d]", i), method, "not an HTTP method",
+				"use GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or *")
+		}
+	}
+
+	if cors.AllowHeaders == nil {
+		cors.AllowHeaders = []string{"Authorization", "Content-Type"}
+	}
+	if header, ok := strings.CutPrefix(identitySource, "$request.header."); ok &&
+		!slices.ContainsFunc(cors.AllowHeaders, func(h string) bool {
+			return h == "*" || strings.EqualFold(h, header)
+		}) {
+		fail("Cors.AllowHeaders", fmt.Sprintf("%q", cors.AllowHeaders),
+			"browsers would refuse to send the "+header+" header that carries the token",
+			"add \""+header+"\" to AllowHeaders")
+	}
+
+	if cors.MaxAge == nil {
+		cors.MaxAge = awscdk.Duration_Hours(jsii.Number(1))
+	} else if seconds := *cors.MaxAge.ToSeconds(nil); seconds > 86400 {
+		fail("Cors.MaxAge", fmt.Sprintf("%v seconds", seconds),
+			"API Gateway caps the preflight cache at 86400 seconds", "give one day or less")
+	}
+	return &cors
+}
+
+// corsPreflight converts the resolved CORS options to the HTTP API's.
+func (c config) corsPreflight() *awsapigatewayv2.CorsPreflightOptions {
+	if c.cors == nil {
+		return nil
+	}
+	methods := make([]awsapigatewayv2.CorsHttpMethod, len(c.cors.AllowMethods))
+	for i, method := range c.cors.AllowMethods {
+		methods[i] = awsapigatewayv2.CorsHttpMethod(method)
+		if method == "*" {
+			methods[i] = awsapigatewayv2.CorsHttpMethod_ANY
+		}
+	}
+	options := &awsapigatewayv2.CorsPreflightOptions{
+		AllowOrigins:     jsii.Strings(c.cors.AllowOrigins...),
+		AllowMethods:     &methods,
+		AllowHeaders:     jsii.Strings(c.cors.AllowHeaders...),
+		AllowCredentials: jsii.Bool(c.cors.AllowCredentials),
+		MaxAge:           c.cors.MaxAge,
+	}
+	if len(c.cors.ExposeHeaders) > 0 {
+		options.ExposeHeaders = jsii.Strings(c.cors.ExposeHeaders...)
+	}
+	return options
+}
+
+// resolveThrottle returns the stage throttle, or nil when it is turned off.
+func resolveThrottle(props PassageProtectedApiProps, fail failFunc) *Throttle {
+	if props.DisableThrottle {
+		if props.Throttle != nil {
+			fail("Throttle", props.Throttle.String(), "Throttle is set together with DisableThrottle",
+				"keep one of the two")
+		}
+		return nil
+	}
+	throttle := DefaultThrottle
+	if props.Throttle != nil {
+		throttle = *props.Throttle
+		checkThrottle("Throttle", throttle, fail)
+	}
+	return &throttle
+}
+
+// checkThrottle fails unless both limits are positive: a limit left at 0 makes API Gateway
+// answer every request with 429.
+func checkThrottle(field string, t Throttle, fail failFunc) {
+	if t.RateLimit <= 0 || t.BurstLimit < 1 {
+		fail(field, t.String(),
+			"a throttle needs a positive rate and a burst of at least 1; "+
+				"a limit of 0 makes API Gateway refuse every request with 429",
+			"set both RateLimit and BurstLimit")
+	}
+}
+
+// resolveAccessLog returns the access log options with their defaults, or nil when the log is
+// turned off.
+func resolveAccessLog(props PassageProtectedApiProps, fail failFunc) *AccessLogOptions {
+	if props.DisableAccessLog {
+		if props.AccessLog != nil {
+			fail("AccessLog", "set", "AccessLog is set together with DisableAccessLog",
+				"keep one of the two")
+		}
+		return nil
+	}
+	var log AccessLogOptions
+	if props.AccessLog != nil {
+		log = *props.AccessLog
+	}
+	if log.Retention == "" {
+		log.Retention = awslogs.RetentionDays_ONE_MONTH
+	}
+	if log.Format == nil {
+		log.Format = AccessLogFormat
+	}
+	// API Gateway refuses a format without the request ID, which ties a line to the request.
+	if !slices.ContainsFunc(slices.Collect(maps.Values(log.Format)), func(v string) bool {
+		return strings.Contains(v, "$context.requestId") ||
+			strings.Contains(v, "$context.extendedRequestId")
+	}) {
+		fail("AccessLog.Format", log.Format, "API Gateway requires $context.requestId "+
+			"(or $context.extendedRequestId) in the access log format",
+			`add "requestId": "$context.requestId"`)
+	}
+	return &log
+}
+
+// checkDomain fails unless the domain options can make a working custom domain.
+func checkDomain(d DomainOptions, fail failFunc) {
+	if !validation.IsToken(d.Name) && !hostnamePattern.MatchString(d.Name) {
+		fail("Domain.Name", d.Name, "not a domain name",
+			"give the host name alone, such as api.example.com, without scheme or path")
+	}
+	if d.CertificateArn == "" && d.HostedZone == nil {
+		fail("Domain.CertificateArn", d.CertificateArn,
+			"a custom domain needs a certificate, and none can be made without a hosted zone",
+			"give the ARN of an ACM certificate for the name, or the HostedZone to validate one")
+	}
+	if d.CertificateArn != "" && !validation.IsToken(d.CertificateArn) &&
+		!certificateArnPattern.MatchString(d.CertificateArn) {
+		fail("Domain.CertificateArn", d.CertificateArn, "not an ACM certificate ARN",
+			"give arn:aws:acm:REGION:ACCOUNT:certificate/ID, in the stack's region")
+	}
+}
+
+// checkOriginField fails unless origin is a web origin, naming field.
+func checkOriginField(field, origin string, fail failFunc) {
+	checkOrigin(origin, func(_ string, value any, problem, fix string) {
+		fail(field, value, problem, fix)
+	})
 }
 
 // checkIssuer fails unless issuer is an absolute https URL, which is all API Gateway fetches
@@ -154,7 +349,7 @@ func checkOrigin(origin string, fail func(string, any, string, string)) {
 
 // validateRoute checks one route and its place among the routes added before it. It panics
 // with a *validation.Error on the first problem.
-func validateRoute(path string, index int, route Route, existing []Route) {
+func validateRoute(path string, index int, route Route, existing []Route, cfg config) {
 	fail := func(field string, value any, problem, fix string) {
 		panic(&validation.Error{Path: path, Field: fmt.Sprintf("Routes[%d].%s", index, field),
 			Value: value, Problem: problem, Fix: fix})
@@ -202,6 +397,15 @@ func validateRoute(path string, index int, route Route, existing []Route) {
 			fail(fmt.Sprintf("Scopes[%d]", i), scope, "a scope is one word",
 				"give each scope as its own element, as it appears in the token's `scope` claim")
 		}
+	}
+
+	if route.Method == awsapigatewayv2.HttpMethod_OPTIONS && !route.Public && cfg.cors != nil {
+		fail("Method", method, "a protected OPTIONS route catches CORS preflight requests, "+
+			"which carry no token, so the authorizer would refuse every preflight",
+			"drop the route and let API Gateway answer preflight from Cors, or make it Public")
+	}
+	if route.Throttle != nil {
+		checkThrottle("Throttle", *route.Throttle, fail)
 	}
 
 	if (route.GoHandler == nil) == (route.Function == nil) {

@@ -220,6 +220,87 @@ func TestBadPropsAreRefusedAtSynth(t *testing.T) {
 				awscdk.NewStack(nil, jsii.String("Elsewhere"), nil), jsii.String("Fn"), jsii.String("fn"))
 			return withRoute(route)
 		}, "Routes[1].GoHandler", "both GoHandler and Function"},
+		{"CORS wildcard origin with credentials", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Cors = &passageapi.CorsOptions{AllowOrigins: []string{"*"}, AllowCredentials: true}
+			return p
+		}, "Cors.AllowOrigins[0]", `"*"`},
+		{"CORS origin with a path", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Cors = &passageapi.CorsOptions{AllowOrigins: []string{"https://app.example.com/app"}}
+			return p
+		}, "Cors.AllowOrigins[0]", `"https://app.example.com/app"`},
+		{"CORS without any origin to allow", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.AppID, p.AuthOrigin = "", ""
+			p.Issuer, p.Audiences = "https://login.example.com", []string{"client"}
+			p.Cors = &passageapi.CorsOptions{}
+			return p
+		}, "Cors.AllowOrigins", `"[]"`},
+		{"CORS headers without the token's header", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Cors = &passageapi.CorsOptions{AllowHeaders: []string{"Content-Type"}}
+			return p
+		}, "Cors.AllowHeaders", "Content-Type"},
+		{"CORS method that is not one", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Cors = &passageapi.CorsOptions{AllowMethods: []string{"get"}}
+			return p
+		}, "Cors.AllowMethods[0]", `"get"`},
+		{"CORS preflight cached over a day", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Cors = &passageapi.CorsOptions{MaxAge: awscdk.Duration_Days(jsii.Number(2))}
+			return p
+		}, "Cors.MaxAge", "172800 seconds"},
+		{"protected OPTIONS route on a CORS API", func() passageapi.PassageProtectedApiProps {
+			route := get("Preflight", "/items")
+			route.Method = awsapigatewayv2.HttpMethod_OPTIONS
+			props := withRoute(route)
+			props.Cors = &passageapi.CorsOptions{}
+			return props
+		}, "Routes[1].Method", `"OPTIONS"`},
+		{"throttle without a burst", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Throttle = &passageapi.Throttle{RateLimit: 50}
+			return p
+		}, "Throttle", "BurstLimit: 0"},
+		{"throttle and no throttle", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Throttle, p.DisableThrottle = &passageapi.Throttle{RateLimit: 5, BurstLimit: 5}, true
+			return p
+		}, "Throttle", "RateLimit: 5"},
+		{"route throttle of zero", func() passageapi.PassageProtectedApiProps {
+			route := get("Items", "/items")
+			route.Throttle = &passageapi.Throttle{}
+			return withRoute(route)
+		}, "Routes[1].Throttle", "RateLimit: 0"},
+		{"access log and no access log", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.AccessLog, p.DisableAccessLog = &passageapi.AccessLogOptions{}, true
+			return p
+		}, "AccessLog", `"set"`},
+		{"access log without the request ID", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.AccessLog = &passageapi.AccessLogOptions{Format: map[string]string{"status": "$context.status"}}
+			return p
+		}, "AccessLog.Format", "$context.status"},
+		{"domain name with a scheme", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Domain = &passageapi.DomainOptions{Name: "https://api.example.com",
+				CertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}
+			return p
+		}, "Domain.Name", `"https://api.example.com"`},
+		{"domain without certificate or zone", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Domain = &passageapi.DomainOptions{Name: "api.example.com"}
+			return p
+		}, "Domain.CertificateArn", `""`},
+		{"domain with a certificate ARN of another service", func() passageapi.PassageProtectedApiProps {
+			p := validProps()
+			p.Domain = &passageapi.DomainOptions{Name: "api.example.com",
+				CertificateArn: "arn:aws:iam::123456789012:server-certificate/api"}
+			return p
+		}, "Domain.CertificateArn", `"arn:aws:iam::123456789012:server-certificate/api"`},
 		{"Go handler directory that does not exist", func() passageapi.PassageProtectedApiProps {
 			route := get("Items", "/items")
 			route.GoHandler = &golambda.GoFunctionProps{Entry: "testdata/nothing"}
