@@ -33,19 +33,26 @@ synth: deps
 	$(CDK) synth --quiet
 	go run ./cmd/passage-local routes
 
+# The snapshots are byte-for-byte what synth writes (the tests check that), so cfn-lint reads
+# the very templates that would be deployed.
+TEMPLATES := testdata/*.template.json examples/importer/testdata/*.template.json
+
 test: deps lint
 	go test ./...
-	cfn-lint --ignore-checks $(CFN_LINT_IGNORE) -- testdata/*.template.json
+	cd examples/importer && go test ./...
+	cfn-lint --ignore-checks $(CFN_LINT_IGNORE) -- $(TEMPLATES)
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go vet ./...
 	$(GOLANGCI_LINT) run ./...
+	cd examples/importer && go vet ./... && $(GOLANGCI_LINT) run ./...
 
 # Rewrites the example template's snapshot; read `git diff testdata/` before committing it.
 snapshot: deps
 	go test ./internal/exampleapp -run Snapshot -update
+	cd examples/importer && go test . -update
 
 clean:
 	rm -rf cdk.out
