@@ -19,7 +19,7 @@ CFN_LINT_IGNORE := W3005
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 
-.PHONY: synth test lint snapshot deps clean
+.PHONY: synth test lint snapshot fuzz deps clean
 
 # npm ci runs again only when the pinned versions change.
 node_modules/.installed: package.json package-lock.json
@@ -41,6 +41,19 @@ test: deps lint
 	go test ./...
 	cd examples/importer && go test ./...
 	cfn-lint --ignore-checks $(CFN_LINT_IGNORE) -- $(TEMPLATES)
+	$(MAKE) --no-print-directory fuzz
+
+# Every fuzz target runs for a short, bounded time on each test run, from its seed corpus in
+# testdata/fuzz/ (go test alone replays the corpus). FUZZ_TIME=5m for a longer hunt.
+FUZZ_TIME := 10s
+FUZZ_TARGETS := ./internal/jwtauth:FuzzAuthorize ./internal/httpapi:FuzzNewEvent \
+	./internal/httpapi:FuzzParseResponse
+
+fuzz:
+	@for target in $(FUZZ_TARGETS); do \
+		echo "go test -run '^$$' -fuzz '^$${target#*:}$$' -fuzztime $(FUZZ_TIME) $${target%%:*}"; \
+		go test -run '^$$' -fuzz "^$${target#*:}\$$" -fuzztime $(FUZZ_TIME) "$${target%%:*}"; \
+	done
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
