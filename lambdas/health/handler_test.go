@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 	"github.com/sebdah/goldie/v2"
+
+	"github.com/passage-cdk/passage-cdk-go/lambdas/internal/apilog"
 )
 
 // lambdaRequestID stands for the ID the Lambda runtime gives an invocation.
@@ -66,7 +68,7 @@ func TestHandle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req, rawEvent := loadEvent(t, tt.file)
 			var logs bytes.Buffer
-			h := NewHandler(newLogger(&logs))
+			h := NewHandler(apilog.NewLogger(&logs))
 			h.now = fakeClock()
 			ctx := lambdacontext.NewContext(context.Background(),
 				&lambdacontext.LambdaContext{AwsRequestID: lambdaRequestID})

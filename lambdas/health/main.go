@@ -10,8 +10,10 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/passage-cdk/passage-cdk-go/lambdas/internal/apilog"
 )
 
 func main() {
-	lambda.Start(NewHandler(newLogger(os.Stdout)).Handle)
+	lambda.Start(NewHandler(apilog.NewLogger(os.Stdout)).Handle)
 }

@@ -3,15 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/passage-cdk/passage-cdk-go/claims"
+	"github.com/passage-cdk/passage-cdk-go/lambdas/internal/apilog"
 )
 
 // internalError is the body API Gateway itself sends with a 500. The handler
@@ -52,15 +51,6 @@ func NewHandler(logger *slog.Logger) *Handler {
 	return &Handler{logger: logger, now: time.Now}
 }
 
-// newLogger returns the logger the function runs with: JSON lines, with the
-// time and message keys named as Lambda's own JSON log format names them, so
-// that CloudWatch Logs Insights reads both the same way.
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
-		ReplaceAttr: lambdacontext.ReplaceAttr,
-	}))
-}
-
 // Handle answers one request.
 //
 // With verified claims it answers 200 and the caller's identity. Without them
@@ -80,8 +70,8 @@ func (h *Handler) Handle(
 	// The claims were verified by API Gateway; reading them is all that is left.
 	c, err := claims.FromRequest(req)
 	if err != nil {
-		resp := jsonResponse(http.StatusInternalServerError, internalError)
-		h.logRequest(ctx, req, resp.StatusCode, start, slog.String("error", err.Error()))
+		resp := apilog.JSONResponse(http.StatusInternalServerError, internalError)
+		apilog.Request(ctx, h.logger, req, resp.StatusCode, h.now().Sub(start), slog.String("error", err.Error()))
 		return resp, nil
 	}
 
@@ -95,61 +85,14 @@ func (h *Handler) Handle(
 	if err != nil {
 		// Strings, string lists and a time within year 9999 always marshal;
 		// this stays for safety should the body ever grow.
-		resp := jsonResponse(http.StatusInternalServerError, internalError)
-		h.logRequest(ctx, req, resp.StatusCode, start, slog.String("error", err.Error()))
+		resp := apilog.JSONResponse(http.StatusInternalServerError, internalError)
+		apilog.Request(ctx, h.logger, req, resp.StatusCode, h.now().Sub(start), slog.String("error", err.Error()))
 		return resp, nil
 	}
 
-	resp := jsonResponse(http.StatusOK, string(body))
-	h.logRequest(ctx, req, resp.StatusCode, start, slog.String("userId", c.UserID))
+	resp := apilog.JSONResponse(http.StatusOK, string(body))
+	apilog.Request(ctx, h.logger, req, resp.StatusCode, h.now().Sub(start), slog.String("userId", c.UserID))
 	return resp, nil
-}
-
-// logRequest writes the request's one log line. It names only what an operator
-// needs to find and follow a request; the event itself is never logged, since
-// its headers carry the caller's token.
-func (h *Handler) logRequest(
-	ctx context.Context, req events.APIGatewayV2HTTPRequest, status int, start time.Time,
-	extra ...slog.Attr,
-) {
-	level := slog.LevelInfo
-	if status >= http.StatusInternalServerError {
-		level = slog.LevelError
-	}
-
-	attrs := []slog.Attr{
-		slog.String("routeKey", req.RouteKey),
-		slog.Int("status", status),
-		slog.Float64("durationMs", milliseconds(h.now().Sub(start))),
-		slog.String("apiRequestId", req.RequestContext.RequestID),
-	}
-
-	// requestId is Lambda's own request ID, under the key Lambda's JSON log
-	// format uses; apiRequestId above is the one API Gateway's access log shows.
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		attrs = append(attrs, slog.String("requestId", lc.AwsRequestID))
-	}
-	attrs = append(attrs, extra...)
-
-	h.logger.LogAttrs(ctx, level, "request", attrs...)
-}
-
-// jsonResponse builds a response with a JSON body. Identity must not be kept
-// by shared caches, so every answer says no-store.
-func jsonResponse(status int, body string) events.APIGatewayV2HTTPResponse {
-	return events.APIGatewayV2HTTPResponse{
-		StatusCode: status,
-		Headers: map[string]string{
-			"Content-Type":  "application/json",
-			"Cache-Control": "no-store",
-		},
-		Body: body,
-	}
-}
-
-// milliseconds gives d in milliseconds, to the microsecond.
-func milliseconds(d time.Duration) float64 {
-	return float64(d.Microseconds()) / 1000
 }
 
 // orEmpty turns nil into an empty list, so JSON shows [] rather than null.
