@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine with Go, Node.js and make:
 #   make synth   install what is needed, synthesize the example app to cdk.out/, list its routes
 #   make test    install what is needed, lint, and run every test
+#   make dev     synthesize, print a curl command with a fresh token, serve the API locally
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -19,7 +20,7 @@ CFN_LINT_IGNORE := W3005
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 
-.PHONY: synth test lint snapshot fuzz deps clean
+.PHONY: synth dev test lint snapshot fuzz deps clean
 
 # npm ci runs again only when the pinned versions change.
 node_modules/.installed: package.json package-lock.json
@@ -36,6 +37,17 @@ synth: deps
 # The snapshots are byte-for-byte what synth writes (the tests check that), so cfn-lint reads
 # the very templates that would be deployed.
 TEMPLATES := testdata/*.template.json examples/importer/testdata/*.template.json
+
+# Serves the example API on http://127.0.0.1:3000 with the local dev issuer; Ctrl-C stops it.
+# The binary is built once into bin/ so that token and serve do not each link it again.
+dev: synth
+	go build -o bin/passage-local ./cmd/passage-local
+	@token=$$(bin/passage-local token --sub dev-user); \
+	echo; \
+	echo "From another shell (the token is valid for an hour):"; \
+	echo "  curl -H 'Authorization: Bearer $$token' http://127.0.0.1:3000/whoami"; \
+	echo
+	bin/passage-local serve --dev-issuer
 
 test: deps lint
 	go test ./...
@@ -67,5 +79,6 @@ snapshot: deps
 	go test ./internal/exampleapp -run Snapshot -update
 	cd examples/importer && go test . -update
 
+# Keeps .passage-local/: tokens minted before stay valid with the same key.
 clean:
-	rm -rf cdk.out
+	rm -rf cdk.out bin

@@ -15,6 +15,8 @@ const usage = `usage: passage-local <command> [flags]
 
 commands:
   routes   list the routes of the synthesized HTTP API with their protection
+  serve    serve the synthesized HTTP API on localhost with API Gateway's JWT checks
+  token    print a development token that 'serve --dev-issuer' accepts
 
 Run 'passage-local <command> -h' for the flags of a command.
 `
@@ -30,6 +32,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "routes":
 		err = routesCommand(args[1:], stdout, stderr)
+	case "serve":
+		err = serveCommand(args[1:], stdout, stderr)
+	case "token":
+		err = tokenCommand(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
