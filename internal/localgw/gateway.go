@@ -82,6 +82,12 @@ type Config struct {
 	// Default: nil, and each issuer's keys are fetched over HTTPS.
 	DevIssuer *devissuer.Issuer
 
+	// Clock is the time the authorizers check exp, nbf and iat against, and space their
+	// key fetches by. Tests advance it instead of waiting.
+	//
+	// Default: time.Now.
+	Clock func() time.Time
+
 	// HTTPClient fetches the issuers' discovery documents and key sets.
 	// Default: a client that trusts the system's roots.
 	HTTPClient *http.Client
@@ -409,6 +415,9 @@ func newAuthorizers(api *assembly.HTTPAPI, cfg Config) (map[string]*jwtauth.Auth
 		}
 
 		var opts []jwtauth.Option
+		if cfg.Clock != nil {
+			opts = append(opts, jwtauth.WithClock(cfg.Clock))
+		}
 		if cfg.HTTPClient != nil {
 			opts = append(opts, jwtauth.WithHTTPClient(cfg.HTTPClient))
 		}
