@@ -20,7 +20,7 @@ CFN_LINT_IGNORE := W3005
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 
-.PHONY: synth dev test lint snapshot fuzz deps clean
+.PHONY: synth dev test lint snapshot fuzz bench deps clean
 
 # npm ci runs again only when the pinned versions change.
 node_modules/.installed: package.json package-lock.json
@@ -78,6 +78,17 @@ lint:
 snapshot: deps
 	go test ./internal/exampleapp -run Snapshot -update
 	cd examples/importer && go test . -update
+
+# The plain-CDK app's aws-cdk-lib, pinned in bench/package-lock.json.
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+	touch $@
+
+# Every item of BENCHMARKS.md, printed as Markdown (about 16 minutes on 2 cores), then the
+# local gateway's benchmarks.
+bench: deps bench/node_modules/.installed
+	go run ./bench/synthbench
+	go test ./internal/localgw -run '^$$' -bench . -benchtime 3s
 
 # Keeps .passage-local/: tokens minted before stay valid with the same key.
 clean:

@@ -109,13 +109,19 @@ func (m *listedModule) localSource() bool {
 // Resolve lists the main package in dir and the packages it imports, for target, and hashes
 // their inputs. It fails with ErrNotMainPackage when dir holds a library package.
 func Resolve(ctx context.Context, dir string, target Target) (*Package, error) {
+	p, _, err := resolveListed(ctx, dir, target)
+	return p, err
+}
+
+// resolveListed is Resolve, returning also what go list printed, which the resolve cache keeps.
+func resolveListed(ctx context.Context, dir string, target Target) (*Package, []listedPackage, error) {
 	args := []string{
 		"list", "-deps", "-tags", strings.Join(buildTags, ","),
 		"-json=ImportPath,Name,Dir,GoFiles,EmbedFiles,Module", ".",
 	}
 	out, err := runGo(ctx, dir, target, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// go list -deps prints each package once, dependencies first, so the entry comes last.
@@ -126,23 +132,24 @@ func Resolve(ctx context.Context, dir string, target Target) (*Package, error) {
 		if err := decoder.Decode(&p); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
-			return nil, fmt.Errorf("reading go list output for %s: %w", dir, err)
+			return nil, nil, fmt.Errorf("reading go list output for %s: %w", dir, err)
 		}
 		listed = append(listed, p)
 	}
 	if len(listed) == 0 {
-		return nil, fmt.Errorf("go list found no package in %s", dir)
+		return nil, nil, fmt.Errorf("go list found no package in %s", dir)
 	}
 	entry := listed[len(listed)-1]
 	if entry.Name != "main" {
-		return nil, fmt.Errorf("%s holds package %s: %w", dir, entry.Name, ErrNotMainPackage)
+		return nil, nil, fmt.Errorf("%s holds package %s: %w", dir, entry.Name, ErrNotMainPackage)
 	}
 
 	hash, err := hashInputs(listed, target)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &Package{ImportPath: entry.ImportPath, Dir: entry.Dir, Target: target, InputHash: hash}, nil
+	p := &Package{ImportPath: entry.ImportPath, Dir: entry.Dir, Target: target, InputHash: hash}
+	return p, listed, nil
 }
 
 // hashInputs hashes, in a fixed order, the build settings, the modules the package builds
@@ -256,24 +263,19 @@ type hashedFile struct {
 // version, so an unchanged package is built once per toolchain; built reports whether this
 // call ran the compiler. A failed build returns the compiler's output in the error.
 func (p *Package) Build(ctx context.Context, cacheRoot string) (dir string, built bool, err error) {
-	goVersion, err := toolchainVersion()
+	dir, err = p.cacheDir(cacheRoot)
 	if err != nil {
 		return "", false, err
 	}
-	key := sha256.Sum256([]byte(p.InputHash + " " + goVersion))
-	dir = filepath.Join(cacheRoot, hex.EncodeToString(key[:16]))
 	if _, err := os.Stat(filepath.Join(dir, BinaryName)); err == nil {
 		return dir, false, nil
 	}
 
 	// Build into a fresh directory and rename it into place, so that a concurrent synth never
 	// sees half a binary.
-	if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
-		return "", false, fmt.Errorf("creating the build cache: %w", err)
-	}
-	staging, err := os.MkdirTemp(cacheRoot, "build-")
+	staging, err := newStaging(cacheRoot)
 	if err != nil {
-		return "", false, fmt.Errorf("creating the build cache: %w", err)
+		return "", false, err
 	}
 	defer os.RemoveAll(staging)
 
@@ -283,17 +285,59 @@ func (p *Package) Build(ctx context.Context, cacheRoot string) (dir string, buil
 		return "", false, fmt.Errorf("building %s for %s/%s: %w",
 			p.ImportPath, p.Target.GOOS, p.Target.GOARCH, err)
 	}
-	if err := os.Chmod(staging, 0o755); err != nil {
+	if err := install(staging, dir); err != nil {
 		return "", false, err
+	}
+	return dir, true, nil
+}
+
+// cacheDir is the directory of the package's binary under cacheRoot, keyed by the input hash
+// and the Go version.
+func (p *Package) cacheDir(cacheRoot string) (string, error) {
+	goVersion, err := toolchainVersion()
+	if err != nil {
+		return "", err
+	}
+	key := sha256.Sum256([]byte(p.InputHash + " " + goVersion))
+	return filepath.Join(cacheRoot, hex.EncodeToString(key[:16])), nil
+}
+
+// built reports whether the package's binary is in the cache.
+func (p *Package) built(cacheRoot string) bool {
+	dir, err := p.cacheDir(cacheRoot)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(dir, BinaryName))
+	return err == nil
+}
+
+// newStaging makes a fresh directory in the cache to build into.
+func newStaging(cacheRoot string) (string, error) {
+	if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
+		return "", fmt.Errorf("creating the build cache: %w", err)
+	}
+	staging, err := os.MkdirTemp(cacheRoot, "build-")
+	if err != nil {
+		return "", fmt.Errorf("creating the build cache: %w", err)
+	}
+	return staging, nil
+}
+
+// install renames a staging directory that holds a finished binary to its place dir in the
+// cache.
+func install(staging, dir string) error {
+	if err := os.Chmod(staging, 0o755); err != nil {
+		return err
 	}
 	if err := os.Rename(staging, dir); err != nil {
 		// Another process finished the same build first; its binary is as good as ours.
 		if _, statErr := os.Stat(filepath.Join(dir, BinaryName)); statErr == nil {
-			return dir, true, nil
+			return nil
 		}
-		return "", false, fmt.Errorf("moving the build into the cache: %w", err)
+		return fmt.Errorf("moving the build into the cache: %w", err)
 	}
-	return dir, true, nil
+	return nil
 }
 
 // DefaultCacheRoot is where built handlers are kept between synths: the user's cache directory,

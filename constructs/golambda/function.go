@@ -86,31 +86,37 @@ type GoFunction struct {
 // and with the compiler's output when the build fails; either way synth stops before any
 // template is written.
 func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps) *GoFunction {
-	path := validation.ChildPath(scope, id)
+	// The construct path names the function in errors only, so it is asked of jsii only then.
+	path := func() string { return validation.ChildPath(scope, id) }
 	if props == nil {
-		panic(&validation.Error{Path: path, Field: "props", Value: "nil",
+		panic(&validation.Error{Path: path(), Field: "props", Value: "nil",
 			Problem: "GoFunction needs props", Fix: "pass &golambda.GoFunctionProps{Entry: ...}"})
 	}
 	options := props.FunctionOptions
 
-	// Architecture decides the build target, so it is settled before anything else.
+	// Architecture decides the build target, so it is settled before anything else. The
+	// default's target is known without asking jsii for its name: every jsii call is a round
+	// trip to the node process, and a function's calls add up to most of what a route costs.
+	target := Target{GOOS: "linux", GOARCH: "arm64"}
 	if options.Architecture == nil {
 		options.Architecture = awslambda.Architecture_ARM_64()
-	}
-	target, err := LambdaTarget(*options.Architecture.Name())
-	if err != nil {
-		panic(&validation.Error{Path: path, Field: "Architecture", Value: *options.Architecture.Name(),
-			Problem: err.Error(), Fix: "use awslambda.Architecture_ARM_64() or Architecture_X86_64()"})
+	} else {
+		name := *options.Architecture.Name()
+		var err error
+		if target, err = LambdaTarget(name); err != nil {
+			panic(&validation.Error{Path: path(), Field: "Architecture", Value: name,
+				Problem: err.Error(), Fix: "use awslambda.Architecture_ARM_64() or Architecture_X86_64()"})
+		}
 	}
 
-	goPackage := resolveEntry(path, props.Entry, target)
 	cacheRoot := props.CacheRoot
 	if cacheRoot == "" {
 		cacheRoot = DefaultCacheRoot()
 	}
-	codeDir, _, err := goPackage.Build(context.Background(), cacheRoot)
+	goPackage, entryDir := resolveEntry(path, props.Entry, target, cacheRoot)
+	codeDir, err := buildPlanned(context.Background(), goPackage, entryDir, cacheRoot)
 	if err != nil {
-		panic(fmt.Errorf("%s: %w", path, err))
+		panic(fmt.Errorf("%s: %w", path(), err))
 	}
 
 	// Settle the remaining defaults.
@@ -123,13 +129,15 @@ func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps
 	// LogRetention is deprecated, but a user who still sets it gets the log group it makes,
 	// and CDK's default role, which can write to it.
 	legacyLogRetention := options.LogRetention != "" //nolint:staticcheck
+	var ownLogGroup awslogs.LogGroup
 	if options.LogGroup == nil && !legacyLogRetention {
-		options.LogGroup = awslogs.NewLogGroup(scope, jsii.String(id+"LogGroup"), &awslogs.LogGroupProps{
+		ownLogGroup = awslogs.NewLogGroup(scope, jsii.String(id+"LogGroup"), &awslogs.LogGroupProps{
 			Retention: DefaultLogRetention,
 		})
+		options.LogGroup = ownLogGroup
 	}
 	if options.Role == nil && !legacyLogRetention {
-		options.Role = newLeastPrivilegeRole(scope, id, options.LogGroup)
+		options.Role = newLeastPrivilegeRole(scope, id, options.LogGroup, ownLogGroup)
 	}
 
 	// The asset is named by the hash of the inputs, not of the binary: the binary differs
@@ -159,16 +167,23 @@ func (f *GoFunction) GoPackage() *Package {
 // newLeastPrivilegeRole makes the function's execution role: assumable by Lambda only, allowed
 // to write to the function's own log group and nothing else. CDK's default role would attach
 // the AWS managed AWSLambdaBasicExecutionRole, which may write to every log group of the
-// account. Grants and tracing add their own statements to it as usual.
+// account. Grants and tracing add their own statements to it as usual. own is the log group
+// NewGoFunction made, or nil when the props gave logGroup.
 func newLeastPrivilegeRole(
-	scope constructs.Construct, id string, logGroup interfacesawslogs.ILogGroupRef,
+	scope constructs.Construct, id string, logGroup interfacesawslogs.ILogGroupRef, own awslogs.LogGroup,
 ) awsiam.Role {
 	role := awsiam.NewRole(scope, jsii.String(id+"ServiceRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("Execution role of " + id + ": writes its own logs only"),
 	})
 
-	// A log group's ARN ends in ":*", which covers the streams Lambda creates in it.
+	// A log group's ARN ends in ":*", which covers the streams Lambda creates in it. The log
+	// group this construct made grants the two actions itself, in one jsii call where the
+	// statement takes three.
+	if own != nil {
+		own.GrantWrite(role)
+		return role
+	}
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 		Resources: jsii.Strings(*logGroup.LogGroupRef().LogGroupArn),
@@ -177,10 +192,12 @@ func newLeastPrivilegeRole(
 }
 
 // resolveEntry checks that entry is a directory holding a main package and resolves it, or
-// panics with a validation error.
-func resolveEntry(path, entry string, target Target) *Package {
+// panics with a validation error. What go list found for it is kept under cacheRoot, and
+// reused while the package's files are unchanged. It returns the package and the absolute
+// directory it was resolved from. path names the function in errors.
+func resolveEntry(path func() string, entry string, target Target, cacheRoot string) (*Package, string) {
 	fail := func(problem, fix string) {
-		panic(&validation.Error{Path: path, Field: "Entry", Value: entry, Problem: problem, Fix: fix})
+		panic(&validation.Error{Path: path(), Field: "Entry", Value: entry, Problem: problem, Fix: fix})
 	}
 	if entry == "" {
 		fail("no handler package is given", "set Entry to the directory of a Go main package")
@@ -199,7 +216,7 @@ func resolveEntry(path, entry string, target Target) *Package {
 		fail("it is a file, not a directory", "give the directory that holds the main package")
 	}
 
-	goPackage, err := Resolve(context.Background(), dir, target)
+	goPackage, err := resolveCached(context.Background(), dir, target, cacheRoot)
 	if errors.Is(err, ErrNotMainPackage) {
 		fail("it is not a main package ("+err.Error()+")",
 			"point Entry at a package main whose main function calls lambda.Start")
@@ -207,7 +224,7 @@ func resolveEntry(path, entry string, target Target) *Package {
 	if err != nil {
 		fail("go list cannot load it: "+err.Error(), "fix the package so that `go build` succeeds")
 	}
-	return goPackage
+	return goPackage, dir
 }
 
 // copyOptions copies every field of options into the function props of the same name. The two

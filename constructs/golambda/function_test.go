@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 
@@ -21,6 +22,12 @@ import (
 
 func TestMain(m *testing.M) {
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
+
+	// aws-cdk-lib checks every synthesized template against CloudFormation's schemas, which
+	// costs about 3 seconds on the first synth of a process (it starts a WebAssembly engine).
+	// These tests assert on the templates themselves, and make test runs cfn-lint on the
+	// templates that are deployed, so the check would add time and no coverage.
+	os.Setenv("CDK_VALIDATION", "false")
 	code := m.Run()
 	jsii.Close()
 	os.Exit(code)
@@ -97,13 +104,36 @@ func TestGoFunctionDefaults(t *testing.T) {
 
 func TestGoFunctionRoleWritesItsOwnLogsOnly(t *testing.T) {
 	module := writeModule(t, nil)
-	template := synthesize(t, func(stack awscdk.Stack) {
-		golambda.NewGoFunction(stack, "Handler", &golambda.GoFunctionProps{
-			Entry:     filepath.Join(module, "cmd/handler"),
-			CacheRoot: t.TempDir(),
+	cases := []struct {
+		name     string
+		logGroup func(stack awscdk.Stack) awslogs.ILogGroup
+	}{
+		{name: "the log group it makes", logGroup: func(awscdk.Stack) awslogs.ILogGroup { return nil }},
+		{name: "a log group given in its props", logGroup: func(stack awscdk.Stack) awslogs.ILogGroup {
+			return awslogs.NewLogGroup(stack, jsii.String("Given"), nil)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			template := synthesize(t, func(stack awscdk.Stack) {
+				props := &golambda.GoFunctionProps{
+					Entry:     filepath.Join(module, "cmd/handler"),
+					CacheRoot: t.TempDir(),
+				}
+				if logGroup := tc.logGroup(stack); logGroup != nil {
+					props.LogGroup = logGroup
+				}
+				golambda.NewGoFunction(stack, "Handler", props)
+			})
+			checkLeastPrivilegeRole(t, template)
 		})
-	})
+	}
+}
 
+// checkLeastPrivilegeRole checks that the template's one function has a role that Lambda
+// alone may assume, with no managed policy, allowed to write to the template's one log group.
+func checkLeastPrivilegeRole(t *testing.T, template map[string]any) {
+	t.Helper()
 	roleID, role := only(t, resourcesOfType(template, "AWS::IAM::Role"))
 	if role["ManagedPolicyArns"] != nil {
 		t.Errorf("the role has managed policies %v, want none", role["ManagedPolicyArns"])
