@@ -55,16 +55,20 @@ test: deps lint
 	cfn-lint --ignore-checks $(CFN_LINT_IGNORE) -- $(TEMPLATES)
 	$(MAKE) --no-print-directory fuzz
 
-# Every fuzz target runs for a short, bounded time on each test run, from its seed corpus in
-# testdata/fuzz/ (go test alone replays the corpus). FUZZ_TIME=5m for a longer hunt.
-FUZZ_TIME := 10s
+# Every fuzz target runs for a short, bounded run on each test run, from its seed corpus in
+# testdata/fuzz/ (go test alone replays the corpus). The budget is a count of executions, not
+# a duration: with a duration, Go 1.26's fuzz coordinator can report a spurious "context
+# deadline exceeded" when -fuzztime ends under load (go.dev/issue/75804, fixed in Go 1.27).
+# -timeout bounds the time. FUZZ_EXECS=5000000x for a longer hunt.
+FUZZ_EXECS := 20000x
 FUZZ_TARGETS := ./internal/jwtauth:FuzzAuthorize ./internal/httpapi:FuzzNewEvent \
 	./internal/httpapi:FuzzParseResponse
 
 fuzz:
 	@for target in $(FUZZ_TARGETS); do \
-		echo "go test -run '^$$' -fuzz '^$${target#*:}$$' -fuzztime $(FUZZ_TIME) $${target%%:*}"; \
-		go test -run '^$$' -fuzz "^$${target#*:}\$$" -fuzztime $(FUZZ_TIME) "$${target%%:*}"; \
+		echo "go test -run '^$$' -fuzz '^$${target#*:}$$' -fuzztime $(FUZZ_EXECS) $${target%%:*}"; \
+		go test -run '^$$' -fuzz "^$${target#*:}\$$" -fuzztime $(FUZZ_EXECS) -timeout 5m \
+			"$${target%%:*}"; \
 	done
 
 lint:
