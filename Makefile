@@ -93,6 +93,7 @@ bench/node_modules/.installed: bench/package.json bench/package-lock.json
 bench: deps bench/node_modules/.installed
 	go run ./bench/synthbench
 	go test ./internal/localgw -run '^$$' -bench . -benchtime 3s
+	go test ./lambdas/whoami -run '^$$' -bench HandleInProcess -benchtime 3s -count 3
 
 # Keeps .passage-local/: tokens minted before stay valid with the same key.
 clean:
