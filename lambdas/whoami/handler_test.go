@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 	"github.com/sebdah/goldie/v2"
 
 	"github.com/passage-cdk/passage-cdk-go/lambdas/internal/apilog"
+	"github.com/passage-cdk/passage-cdk-go/lambdas/internal/apilog/apilogtest"
 )
 
 // lambdaRequestID stands for the ID the Lambda runtime gives an invocation.
@@ -139,10 +138,10 @@ func TestHandle(t *testing.T) {
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, rawEvent := loadEvent(t, tt.file)
+			req, rawEvent := apilogtest.LoadEvent(t, tt.file)
 			var logs bytes.Buffer
 			h := NewHandler(apilog.NewLogger(&logs))
-			h.now = fakeClock()
+			h.now = apilogtest.FakeClock(time.Date(2025, 12, 3, 16, 5, 12, 0, time.UTC), tick)
 			ctx := lambdacontext.NewContext(context.Background(),
 				&lambdacontext.LambdaContext{AwsRequestID: lambdaRequestID})
 
@@ -169,103 +168,17 @@ func TestHandle(t *testing.T) {
 				t.Errorf("body (-want +got):\n%s", diff)
 			}
 
-			line := oneLogLine(t, logs.String())
+			line := apilogtest.OneLogLine(t, logs.String())
 			if diff := cmp.Diff(tt.wantLog, line); diff != "" {
 				t.Errorf("log line (-want +got):\n%s", diff)
 			}
-			assertNoToken(t, rawEvent, logs.String(), resp.Body)
+			apilogtest.AssertNoToken(t, rawEvent, logs.String(), resp.Body)
 
-			golden.AssertJson(t, "whoami-"+strings.TrimSuffix(tt.file, ".json"), goldenResponse{
+			golden.AssertJson(t, "whoami-"+strings.TrimSuffix(tt.file, ".json"), apilogtest.GoldenResponse{
 				StatusCode: resp.StatusCode,
 				Headers:    resp.Headers,
 				Body:       json.RawMessage(resp.Body),
 			})
 		})
-	}
-}
-
-// goldenResponse shows a response with its body as JSON, not as a quoted
-// string, so the golden file reads as the caller would see it.
-type goldenResponse struct {
-	StatusCode int               `json:"statusCode"`
-	Headers    map[string]string `json:"headers"`
-	Body       json.RawMessage   `json:"body"`
-}
-
-// loadEvent reads a payload 2.0 event from testdata, returning it decoded as
-// the Lambda runtime would and as raw JSON.
-func loadEvent(t *testing.T, name string) (events.APIGatewayV2HTTPRequest, map[string]any) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatalf("reading event: %v", err)
-	}
-	var req events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(data, &req); err != nil {
-		t.Fatalf("decoding event %s: %v", name, err)
-	}
-	var raw map[string]any
-	if err := json.Unmarshal(data, &raw); err != nil {
-		t.Fatalf("decoding event %s: %v", name, err)
-	}
-	return req, raw
-}
-
-// fakeClock starts at a fixed instant and moves one tick per reading.
-func fakeClock() func() time.Time {
-	now := time.Date(2025, 12, 3, 16, 5, 12, 0, time.UTC)
-	return func() time.Time {
-		now = now.Add(tick)
-		return now
-	}
-}
-
-// oneLogLine checks that out holds exactly one JSON line with a timestamp,
-// and returns its other fields.
-func oneLogLine(t *testing.T, out string) map[string]any {
-	t.Helper()
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 1 || lines[0] == "" {
-		t.Fatalf("got %d log lines, want exactly 1:\n%s", len(lines), out)
-	}
-
-	var line map[string]any
-	if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
-		t.Fatalf("log line is not JSON: %v\n%s", err, lines[0])
-	}
-	stamp, _ := line["timestamp"].(string)
-	if _, err := time.Parse(time.RFC3339Nano, stamp); err != nil {
-		t.Errorf("log line timestamp %q is not RFC 3339: %v", stamp, err)
-	}
-	delete(line, "timestamp")
-	return line
-}
-
-// assertNoToken checks that no output repeats the Authorization header or any
-// part of the caller's bearer token, however short the part that leaked.
-func assertNoToken(t *testing.T, rawEvent map[string]any, outputs ...string) {
-	t.Helper()
-	headers, _ := rawEvent["headers"].(map[string]any)
-	auth, _ := headers["authorization"].(string)
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || strings.Count(token, ".") != 2 {
-		t.Fatalf("event's authorization header %q holds no bearer JWT to look for", auth)
-	}
-
-	// 16 characters of base64url are 96 bits: no run that long matches by
-	// chance, and any slice of the token a log could hold is at least that.
-	const window = 16
-	for _, out := range outputs {
-		for _, word := range []string{"bearer", "authorization"} {
-			if strings.Contains(strings.ToLower(out), word) {
-				t.Errorf("output mentions %q:\n%s", word, out)
-			}
-		}
-		for i := 0; i+window <= len(token); i++ {
-			if part := token[i : i+window]; strings.Contains(out, part) {
-				t.Errorf("output repeats %q, part of the caller's token:\n%s", part, out)
-				break
-			}
-		}
 	}
 }
